@@ -168,6 +168,8 @@ export interface RolloutRequest {
 export interface RolloutMeta {
   trigger: import('./model.js').RolloutTrigger;
   requestedBy?: string;
+  /** Called as each account finishes (progress display). */
+  onProgress?: (result: AccountResult, summary: RolloutSummary) => void;
 }
 
 export interface StartedRollout {
@@ -184,7 +186,7 @@ export interface RolloutService {
   cancel(id: string): Promise<void>;
   /** A new rollout over the failed and unreachable accounts of `id`. */
   retry(id: string, meta: RolloutMeta): Promise<StartedRollout>;
-  /** Runs the accounts of `id` that have no result yet, under the same id. */
+  /** A new rollout (trigger `resume`, parentId `id`) over the accounts of `id` that have no result yet. */
   resume(id: string, meta: RolloutMeta): Promise<StartedRollout>;
   /** A live dry-run of one account, not recorded. */
   drift(accountId: string): Promise<AccountResult>;
