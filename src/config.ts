@@ -4,6 +4,7 @@
  * variable names below), the environment, then command-line options.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DomainError } from './core/errors.js';
 
 export interface ApiToken {
@@ -180,7 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     accountTimeoutMs: int('ROLLOUT_ACCOUNT_TIMEOUT_MS', req('ROLLOUT_ACCOUNT_TIMEOUT_MS'), 1000, 3_600_000, sourceOf('ROLLOUT_ACCOUNT_TIMEOUT_MS')),
     maxAttempts: int('ROLLOUT_MAX_ATTEMPTS', req('ROLLOUT_MAX_ATTEMPTS'), 1, 20, sourceOf('ROLLOUT_MAX_ATTEMPTS')),
     includeManagementAccount: parseBool('ROLLOUT_INCLUDE_MANAGEMENT_ACCOUNT', req('ROLLOUT_INCLUDE_MANAGEMENT_ACCOUNT'), sourceOf('ROLLOUT_INCLUDE_MANAGEMENT_ACCOUNT')),
-    baselinePath: req('ROLLOUT_BASELINE'),
+    // The default baseline ships with the package: resolve it from here, not from the working directory.
+    baselinePath:
+      sourceOf('ROLLOUT_BASELINE') === 'default' ? fileURLToPath(new URL('../config/baseline.json', import.meta.url)) : req('ROLLOUT_BASELINE'),
     storeUrl,
     retention: int('ROLLOUT_RETENTION', req('ROLLOUT_RETENTION'), 1, 1_000_000, sourceOf('ROLLOUT_RETENTION')),
     apiTokens: parseApiTokens(get('API_TOKENS'), sourceOf('API_TOKENS')),
