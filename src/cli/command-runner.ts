@@ -13,11 +13,8 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
     process.exitCode = await body();
   } catch (e) {
     if (isDomainError(e)) {
+      // Baseline errors already list every problem (file, field, rule) in the message.
       fail(e.message);
-      const problems = e.details?.problems;
-      if (Array.isArray(problems)) {
-        for (const p of problems as { message?: string }[]) process.stderr.write(`  - ${p.message ?? JSON.stringify(p)}\n`);
-      }
       process.exitCode = exitCodeFor(e.code);
       return;
     }

@@ -1,0 +1,13 @@
+export { MANAGED_BY_TAG } from './managed-by-tag.js';
+export { formatProblem, type BaselineProblem } from './baseline-problem.js';
+export { canonicalDocument, documentsEqual } from './canonical-document.js';
+export { policySize } from './policy-size.js';
+export { IAM_LIMITS } from './iam-limits.js';
+export { KNOWN_PLACEHOLDERS, ACCOUNT_ID_ALIAS } from './templates.js';
+export { validateDocument, type DocumentKind } from './validate-document.js';
+export { validateBaseline, type ValidateBaselineOptions } from './validate-baseline.js';
+export { loadBaseline, baselineHash, type LoadedBaseline } from './load-baseline.js';
+export { renderBaseline, policyArn } from './render-baseline.js';
+export { observeScope } from './observe-scope.js';
+export { plan, type PlanOptions } from './plan.js';
+export { describeChange } from './describe-change.js';
