@@ -6,7 +6,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { createAwsAdapters } from './aws/index.js';
 import type { Config } from './config.js';
 import { noopTelemetry, type RolloutService, type RolloutStore, type Telemetry } from './core/ports.js';
-import { DefaultRolloutService } from './core/rollout/index.js';
+import { AimdGate, DefaultRolloutService } from './core/rollout/index.js';
 import { createLogger } from './logger.js';
 import { createStore } from './store/create-store.js';
 
@@ -35,13 +35,28 @@ export async function compose(config: Readonly<Config>, options: ComposeOptions 
   const logger = options.logger ?? createLogger(config.logLevel);
   const telemetry = options.telemetry ?? noopTelemetry;
   const store = await createStore(config.storeUrl, { logger });
+  // STS and Organizations calls all come from the hub account and share its rate limits:
+  // each gets an adaptive gate under the configured cap. IAM limits are per member account,
+  // where retries with back-off suffice and a global gate would let one account slow all.
+  const gates: Partial<Record<'organizations' | 'sts' | 'iam', AimdGate>> = {
+    sts: new AimdGate({ max: config.concurrency }),
+    organizations: new AimdGate({ max: Math.min(config.concurrency, 10) }),
+  };
   const aws = createAwsAdapters({
     config,
     logger,
     telemetry,
     endpoint: options.endpoint,
     credentials: options.credentials,
-    onThrottle: options.onThrottle,
+    onThrottle: (service) => {
+      gates[service]?.onThrottle();
+      options.onThrottle?.(service);
+    },
+    onSuccess: (service) => gates[service]?.onSuccess(),
+    gate: (service, attempt) => {
+      const gate = gates[service];
+      return gate ? gate.run(attempt) : attempt();
+    },
   });
   const rollouts = new DefaultRolloutService(
     { directory: aws.directory, access: aws.access, store, logger, clock: { now: () => new Date() }, telemetry },

@@ -25,6 +25,8 @@ export interface AwsAdapterOptions {
   onThrottle?: (service: AwsService) => void;
   /** Called on every successful attempt (the controller may grow again). */
   onSuccess?: (service: AwsService) => void;
+  /** Admits each attempt of a service's calls (the adaptive concurrency gates). */
+  gate?: <T>(service: AwsService, attempt: () => Promise<T>) => Promise<T>;
   /** Back-off tuning; tests shorten it. */
   retryTuning?: Partial<RetryTuning>;
   /** Eventual-consistency tolerance after creates; tests shorten it. */
@@ -52,6 +54,7 @@ export function createAwsAdapters(options: AwsAdapterOptions): AwsAdapters {
     logger: options.logger.child({ component: 'aws' }),
     onThrottle: options.onThrottle,
     onSuccess: options.onSuccess,
+    gate: options.gate,
   });
   const directory = new AwsOrganizationDirectory(factory.organizations, factory.sts, policy);
   const access = new AwsAccountAccess({

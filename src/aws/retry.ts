@@ -101,6 +101,8 @@ export function backoffDelay(attempt: number, base: number, cap: number, random:
 export interface RetryHooks {
   onThrottle?(service: AwsService): void;
   onSuccess?(service: AwsService): void;
+  /** Admission of each attempt: the adaptive controller's per-service gate (see compose.ts). */
+  gate?<T>(service: AwsService, attempt: () => Promise<T>): Promise<T>;
 }
 
 export interface RetryPolicyOptions extends RetryHooks {
@@ -156,7 +158,7 @@ export class RetryPolicy {
         else ctx.calls.reads++;
       }
       try {
-        const result = await attempt();
+        const result = await (this.options.gate ? this.options.gate(ctx.service, attempt) : attempt());
         telemetry?.awsCall(ctx.service, ctx.operation, 'ok');
         this.options.onSuccess?.(ctx.service);
         return result;
