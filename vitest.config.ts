@@ -8,5 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Integration suites start simulators, databases and servers: two cores, so keep the fan-out modest.
     maxWorkers: 2,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

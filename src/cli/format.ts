@@ -37,7 +37,7 @@ export function formatReport(report: RolloutReport): string {
 }
 
 function reasonOf(a: AccountResult): string {
-  if (a.error) return `${a.error.code}: ${a.error.message}`;
+  if (a.error) return a.error.message.startsWith(a.error.code) ? a.error.message : `${a.error.code}: ${a.error.message}`;
   return a.reason ?? '';
 }
 
