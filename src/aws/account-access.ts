@@ -42,8 +42,12 @@ export class AwsAccountAccess implements AccountAccess {
     // Flagged `memoized`, the SDK uses the provider as it is (resolveAwsSdkSigV4Config) instead of
     // caching on its own clock: refresh timing stays with AssumedRoleCredentials and its clock.
     const provider = Object.assign(() => credentials.get({ calls, signal }), { memoized: true });
-    const client = factory.iam(provider, partition);
-    return new IamGateway({ client, policy, calls, accountId, partition, consistency: this.deps.consistency });
+    const gateway = new IamGateway({ client: factory.sharedIamFor(partition), policy, calls, accountId, partition, consistency: this.deps.consistency });
+    // Every call of this gateway runs with this account's credentials bound to the shared client.
+    return {
+      observe: (scope, s) => factory.withAccountCredentials(provider, () => gateway.observe(scope, s)),
+      apply: (change, s) => factory.withAccountCredentials(provider, () => gateway.apply(change, s)),
+    };
   }
 
   private credentialsFor(rolloutId: string, accountId: string, partition: string, config: AccountAccessDeps['config']): AssumedRoleCredentials {

@@ -3,6 +3,7 @@
  * the configured concurrency so accounts in flight do not queue for sockets behind the SDK's
  * default of 50 per client. Clients run with maxAttempts 1: retries belong to retry.ts.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -53,6 +54,9 @@ export class ClientFactory {
   readonly httpsAgent: HttpsAgent;
   private readonly region: string;
   private readonly endpoint?: string;
+  private readonly sharedIam = new Map<string, IAMClient>();
+  /** The credentials of the account whose IAM call is running (see sharedIamFor). */
+  private readonly accountCredentials = new AsyncLocalStorage<AwsCredentialIdentityProvider>();
   private readonly env: NodeJS.ProcessEnv;
   private destroyed = false;
 
@@ -86,6 +90,35 @@ export class ClientFactory {
     const custom = this.endpoint !== undefined || hasConfiguredEndpoint('IAM', this.env);
     const region = custom ? this.region : iamSigningRegion(partition, this.region);
     return new IAMClient(this.common(region, credentials));
+  }
+
+  /**
+   * Runs fn with one IAM client shared by every member account: the client's credentials
+   * provider answers with the credentials bound to the running call. Building a client per
+   * account costs about as much CPU as the calls themselves (config resolution, middleware
+   * stacks), which bounds large rollouts; the signer still derives keys per credentials.
+   */
+  withAccountCredentials<T>(credentials: AwsCredentialIdentityProvider, fn: () => Promise<T>): Promise<T> {
+    return this.accountCredentials.run(credentials, fn);
+  }
+
+  /** The IAM client shared by member accounts of a partition; use it inside withAccountCredentials. */
+  sharedIamFor(partition: string): IAMClient {
+    let client = this.sharedIam.get(partition);
+    if (!client) {
+      const bound = Object.assign(
+        async () => {
+          const provider = this.accountCredentials.getStore();
+          if (!provider) throw new Error('no account credentials bound to this IAM call');
+          return provider();
+        },
+        // The SDK must not cache: each call may belong to another account.
+        { memoized: true },
+      );
+      client = this.iam(bound, partition);
+      this.sharedIam.set(partition, client);
+    }
+    return client;
   }
 
   /** Closes the shared socket pool. Per-account clients are never destroyed one by one: that would close it too. */
