@@ -3,6 +3,7 @@
  * who we are, which accounts exist, where they sit in the OU tree, how they are tagged.
  */
 import {
+  DescribeAccountCommand,
   DescribeOrganizationCommand,
   paginateListAccounts,
   paginateListAccountsForParent,
@@ -104,6 +105,19 @@ export class AwsOrganizationDirectory implements OrganizationDirectory {
       for (const t of page.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
     }
     return tags;
+  }
+
+  async describeAccount(accountId: string, signal?: AbortSignal): Promise<OrgAccount | null> {
+    try {
+      const out = await this.organizations.send(
+        withPolicy(new DescribeAccountCommand({ AccountId: accountId }), this.policy, { service: 'organizations', signal }),
+        { abortSignal: signal },
+      );
+      return out.Account ? toOrgAccount(out.Account) : null;
+    } catch (e) {
+      if ((e as { awsCode?: string }).awsCode === 'AccountNotFoundException') return null;
+      throw e;
+    }
   }
 
   private async fetchIdentity(): Promise<CallerIdentity> {

@@ -49,6 +49,8 @@ export interface OrganizationDirectory {
   /** Ids of the accounts under an OU or root, nested OUs included. */
   listAccountIdsUnder(parentId: string, signal?: AbortSignal): Promise<Set<string>>;
   listAccountTags(accountId: string, signal?: AbortSignal): Promise<Record<string, string>>;
+  /** One account, or null when it is not in the organization (cheaper than listing for a few ids). */
+  describeAccount(accountId: string, signal?: AbortSignal): Promise<OrgAccount | null>;
 }
 
 /** What the baseline declares, so observe() can ask for just that. */

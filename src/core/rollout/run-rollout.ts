@@ -49,6 +49,16 @@ export interface RolloutOutcome {
   storeError?: DomainError;
 }
 
+/** Up to this many named accounts, DescribeAccount each rather than ListAccounts over the organization. */
+const DESCRIBE_INSTEAD_OF_LIST = 40;
+
+async function* describeEach(directory: OrganizationDirectory, ids: string[], signal?: AbortSignal): AsyncIterable<OrgAccount> {
+  for (const id of ids) {
+    const account = await directory.describeAccount(id, signal);
+    if (account) yield account;
+  }
+}
+
 const FAILURE_STATUSES: ReadonlySet<AccountStatus> = new Set(['failed', 'unreachable']);
 
 /** Extracts a stable AWS or domain error code; never matches on message text. */
@@ -232,8 +242,11 @@ export async function runRollout(deps: RolloutDeps, params: RunRolloutParams): P
     );
   };
 
+  // A few named accounts are described one by one instead of listing the whole organization.
+  const describeOnly = options.accounts?.length && options.accounts.length <= DESCRIBE_INSTEAD_OF_LIST && !options.organizationalUnits?.length;
+  const discover = describeOnly ? describeEach(directory, options.accounts as string[], params.cancelSignal) : directory.listAccounts(params.cancelSignal);
   try {
-    for await (const account of directory.listAccounts(params.cancelSignal)) {
+    for await (const account of discover) {
       if (interrupted()) break;
       seen.add(account.id);
       if (includeIds && !includeIds.has(account.id)) continue;

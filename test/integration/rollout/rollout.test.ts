@@ -125,6 +125,24 @@ describe('rollout against a simulated organization', () => {
     expect(byTag.accounts.find((a) => a.accountId === org.accounts[0].id)?.reason).toMatch(/tags do not match/);
   });
 
+  it('a few named accounts are described, not listed, and an unknown id is reported', async () => {
+    env.sim.resetStats();
+    const report = await run({ dryRun: true, accounts: [reachable[4], '999999999999'] });
+    expect(report.accounts.find((a) => a.accountId === reachable[4])?.status).toBe('compliant');
+    expect(report.accounts.find((a) => a.accountId === '999999999999')).toMatchObject({ status: 'skipped', reason: 'not an account of this organization' });
+    const ops = env.sim.stats().operations;
+    expect(ops['organizations:ListAccounts']).toBeUndefined();
+    expect(ops['organizations:DescribeAccount'].total).toBe(2);
+  });
+
+  it('drift runs a live dry run of one account and is not recorded', async () => {
+    const before = (await env.ctx.store.listRollouts({ limit: 100 })).items.length;
+    const result = await env.ctx.rollouts.drift(reachable[5]);
+    expect(result.status).toBe('compliant');
+    expect((await env.ctx.store.listRollouts({ limit: 100 })).items.length).toBe(before);
+    await expect(env.ctx.rollouts.drift('999999999999')).rejects.toMatchObject({ code: 'ACCOUNT.NOT_FOUND' });
+  });
+
   it('never writes a credential to the logs', () => {
     const text = env.logLines.join('\n');
     expect(env.logLines.length).toBeGreaterThan(10);

@@ -52,6 +52,7 @@ function fakes(accounts: OrgAccount[], behaviour: Behaviour = {}) {
     async *listAccounts() { for (const a of accounts) yield a; },
     async listAccountIdsUnder() { return new Set(accounts.slice(0, 3).map((a) => a.id)); },
     async listAccountTags(id) { return id.endsWith('2') ? { env: 'prod' } : { env: 'dev' }; },
+    async describeAccount(id) { return accounts.find((a) => a.id === id) ?? null; },
   };
   const access: AccountAccess = {
     async open(accountId, { calls }) {
