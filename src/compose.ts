@@ -6,7 +6,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { createAwsAdapters } from './aws/index.js';
 import type { Config } from './config.js';
 import { noopTelemetry, type RolloutService, type RolloutStore, type Telemetry } from './core/ports.js';
-import { AimdGate, DefaultRolloutService } from './core/rollout/index.js';
+import { AdaptiveRateGate, DefaultRolloutService } from './core/rollout/index.js';
 import { createLogger } from './logger.js';
 import { createStore } from './store/create-store.js';
 
@@ -36,11 +36,12 @@ export async function compose(config: Readonly<Config>, options: ComposeOptions 
   const telemetry = options.telemetry ?? noopTelemetry;
   const store = await createStore(config.storeUrl, { logger });
   // STS and Organizations calls all come from the hub account and share its rate limits:
-  // each gets an adaptive gate under the configured cap. IAM limits are per member account,
-  // where retries with back-off suffice and a global gate would let one account slow all.
-  const gates: Partial<Record<'organizations' | 'sts' | 'iam', AimdGate>> = {
-    sts: new AimdGate({ max: config.concurrency }),
-    organizations: new AimdGate({ max: Math.min(config.concurrency, 10) }),
+  // each gets a rate learned from throttling, under the configured cap. IAM limits are per
+  // member account, where retries with back-off suffice and a global gate would let one
+  // throttled account slow all the others.
+  const gates: Partial<Record<'organizations' | 'sts' | 'iam', AdaptiveRateGate>> = {
+    sts: new AdaptiveRateGate({ maxInFlight: config.concurrency }),
+    organizations: new AdaptiveRateGate({ maxInFlight: Math.min(config.concurrency, 10) }),
   };
   const aws = createAwsAdapters({
     config,

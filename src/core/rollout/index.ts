@@ -2,4 +2,4 @@ export { runRollout, type RolloutDeps, type RunRolloutParams, type RolloutOutcom
 export { DefaultRolloutService, newRolloutId, type RolloutSettings } from './rollout-service.js';
 export { summarize, emptySummary, finalStatus, exitCodeForRollout } from './report.js';
 export { parseTolerance } from './tolerance.js';
-export { AimdGate, type AimdOptions } from './aimd-gate.js';
+export { AdaptiveRateGate, type AdaptiveRateOptions } from './adaptive-rate-gate.js';
