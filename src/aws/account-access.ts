@@ -21,8 +21,11 @@ export interface AccountAccessDeps {
   clock?: Clock;
 }
 
-// Enough for one very large rollout; older entries go first (a Map iterates in insertion order).
-const MAX_CACHED_ACCOUNTS = 20_000;
+// An account is opened once per rollout, and its gateway keeps its own credentials for as long
+// as it runs: the cache only has to outlive accounts in flight (and a re-open within one rollout),
+// so it stays small instead of holding every account's session for the life of the process.
+// Older entries go first (a Map iterates in insertion order).
+const MAX_CACHED_ACCOUNTS = 2_000;
 
 export class AwsAccountAccess implements AccountAccess {
   private readonly cache = new Map<string, AssumedRoleCredentials>();

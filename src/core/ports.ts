@@ -99,6 +99,13 @@ export interface RolloutPage {
   nextCursor?: string;
 }
 
+export interface LatestResultsQuery {
+  limit?: number;
+  /** Account id: return accounts after this one. */
+  after?: string;
+  status?: AccountStatus;
+}
+
 export interface StoredAccountResult extends AccountResult {
   rolloutId: string;
   dryRun: boolean;
@@ -131,8 +138,12 @@ export interface RolloutStore {
   latestRollout(): Promise<RolloutRecord | null>;
   listRollouts(query: ListRolloutsQuery): Promise<RolloutPage>;
   listAccountResults(rolloutId: string, filter?: { status?: AccountStatus }): Promise<AccountResult[]>;
-  /** The latest result of every account (any rollout; `dryRun` tells which kind). */
-  latestAccountResults(): Promise<StoredAccountResult[]>;
+  /**
+   * The latest result of every account (any rollout; `dryRun` tells which kind), ordered by
+   * account id. With a query: at most `limit` of them, after account id `after` (keyset pages),
+   * optionally only those with `status`.
+   */
+  latestAccountResults(query?: LatestResultsQuery): Promise<StoredAccountResult[]>;
   /** One account's results, newest first. */
   accountHistory(accountId: string, limit: number): Promise<StoredAccountResult[]>;
 

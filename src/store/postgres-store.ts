@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { DomainError, isDomainError } from '../core/errors.js';
 import type { AccountResult, AccountStatus, RolloutRecord, RolloutStatus, RolloutSummary } from '../core/model.js';
-import type { ListRolloutsQuery, LockResult, Logger, RolloutPage, RolloutStore, StoredAccountResult } from '../core/ports.js';
+import type { ListRolloutsQuery, LockResult, Logger, RolloutPage, RolloutStore, StoredAccountResult, LatestResultsQuery } from '../core/ports.js';
 import { latestVersion } from './migrations/migration.js';
 import { postgresMigrations } from './migrations/postgres-migrations.js';
 import {
@@ -250,14 +250,32 @@ export class PostgresStore implements RolloutStore {
     return r.rows.map(accountResultFromRow);
   }
 
-  async latestAccountResults(): Promise<StoredAccountResult[]> {
+  async latestAccountResults(query: LatestResultsQuery = {}): Promise<StoredAccountResult[]> {
+    if (query.limit !== undefined) checkLimit('limit', query.limit, 1);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.after !== undefined) {
+      params.push(query.after);
+      where.push(`l.account_id > $${params.length}`);
+    }
+    if (query.status !== undefined) {
+      params.push(query.status);
+      where.push(`a.status = $${params.length}`);
+    }
+    let limit = '';
+    if (query.limit !== undefined) {
+      params.push(query.limit);
+      limit = `LIMIT $${params.length}`;
+    }
     const r = await this.q<AccountResultRow>(
       'read',
       'read the latest account results',
       `${this.sql.selectResult}, r.dry_run FROM ${this.s}.account_latest l
        JOIN ${this.s}.account_results a ON a.rollout_id = l.rollout_id AND a.account_id = l.account_id
        JOIN ${this.s}.rollouts r ON r.id = l.rollout_id
-       ORDER BY l.account_id`,
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY l.account_id ${limit}`,
+      params,
     );
     return r.rows.map(storedResultFromRow);
   }

@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError, isDomainError } from '../core/errors.js';
 import type { AccountResult, AccountStatus, RolloutRecord, RolloutStatus, RolloutSummary } from '../core/model.js';
-import type { ListRolloutsQuery, LockResult, Logger, RolloutPage, RolloutStore, StoredAccountResult } from '../core/ports.js';
+import type { ListRolloutsQuery, LockResult, Logger, RolloutPage, RolloutStore, StoredAccountResult, LatestResultsQuery } from '../core/ports.js';
 import { latestVersion } from './migrations/migration.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite-migrations.js';
 import {
@@ -281,14 +281,27 @@ export class SqliteStore implements RolloutStore {
     return rows.map(accountResultFromRow);
   }
 
-  async latestAccountResults(): Promise<StoredAccountResult[]> {
+  async latestAccountResults(query: LatestResultsQuery = {}): Promise<StoredAccountResult[]> {
+    if (query.limit !== undefined) checkLimit('limit', query.limit, 1);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.after !== undefined) {
+      where.push('l.account_id > ?');
+      params.push(query.after);
+    }
+    if (query.status !== undefined) {
+      where.push('a.status = ?');
+      params.push(query.status);
+    }
+    params.push(query.limit ?? -1);
     const rows = this.guard('read', 'read the latest account results', () =>
       this.stmt(
         `${RESULT_SELECT}, r.dry_run FROM account_latest l
          JOIN account_results a ON a.rollout_id = l.rollout_id AND a.account_id = l.account_id
          JOIN rollouts r ON r.id = l.rollout_id
-         ORDER BY l.account_id`,
-      ).all(),
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY l.account_id LIMIT ?`,
+      ).all(...params),
     ) as AccountResultRow[];
     return rows.map(storedResultFromRow);
   }

@@ -268,6 +268,13 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
           ['333333333333', 'r-old', 'unreachable', false],
         ]);
         expect(latest[2]).toStrictEqual({ ...result('333333333333', { status: 'unreachable' }), rolloutId: 'r-old', dryRun: false });
+
+        // Keyset pages by account id, and a status filter.
+        const page1 = await store.latestAccountResults({ limit: 2 });
+        expect(page1.map((r) => r.accountId)).toEqual(['111111111111', '222222222222']);
+        const page2 = await store.latestAccountResults({ limit: 2, after: page1[1].accountId });
+        expect(page2.map((r) => r.accountId)).toEqual(['333333333333']);
+        expect((await store.latestAccountResults({ status: 'updated' })).map((r) => r.accountId)).toEqual(['222222222222']);
       });
 
       it('accountHistory lists one account’s results newest first, up to the limit', async () => {

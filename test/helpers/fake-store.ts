@@ -4,7 +4,7 @@
  */
 import { DomainError } from '../../src/core/errors.js';
 import type { AccountResult, AccountStatus, RolloutRecord, RolloutStatus, RolloutSummary } from '../../src/core/model.js';
-import type { ListRolloutsQuery, LockResult, RolloutPage, RolloutStore, StoredAccountResult } from '../../src/core/ports.js';
+import type { ListRolloutsQuery, LockResult, RolloutPage, RolloutStore, StoredAccountResult, LatestResultsQuery } from '../../src/core/ports.js';
 
 export class FakeStore implements RolloutStore {
   readonly rollouts = new Map<string, RolloutRecord>();
@@ -91,11 +91,14 @@ export class FakeStore implements RolloutStore {
     }
     return out;
   }
-  async latestAccountResults(): Promise<StoredAccountResult[]> {
+  async latestAccountResults(query: LatestResultsQuery = {}): Promise<StoredAccountResult[]> {
     this.#check();
     const seen = new Map<string, StoredAccountResult>();
     for (const r of this.#stored()) if (!seen.has(r.accountId)) seen.set(r.accountId, r);
-    return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+    const all = [...seen.values()]
+      .sort((a, b) => a.accountId.localeCompare(b.accountId))
+      .filter((r) => (query.after === undefined || r.accountId > query.after) && (query.status === undefined || r.status === query.status));
+    return query.limit === undefined ? all : all.slice(0, query.limit);
   }
   async accountHistory(accountId: string, limit: number): Promise<StoredAccountResult[]> {
     this.#check();

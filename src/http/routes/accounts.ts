@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../core/errors.js';
 import type { RolloutService, RolloutStore } from '../../core/ports.js';
-import { AccountDetail, AccountHistoryQuery, AccountList } from '../schemas/account.js';
+import { AccountDetail, AccountHistoryQuery, AccountList, AccountListQuery } from '../schemas/account.js';
 import { AccountIdParams, ERROR_RESPONSES } from '../schemas/common.js';
 import { AccountResult } from '../schemas/rollout.js';
 import type { RateLimitRule } from '../rate-limit.js';
@@ -21,11 +21,18 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     {
       schema: {
         tags,
-        summary: 'The latest result of every account (from any rollout; `dryRun` tells which kind)',
+        summary: 'The latest result of every account (from any rollout; `dryRun` tells which kind), in pages by account id',
+        querystring: AccountListQuery,
         response: { 200: AccountList, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ items: await store.latestAccountResults() }),
+    async (req) => {
+      const limit = req.query.limit ?? 1000;
+      // One more than asked tells whether another page follows.
+      const rows = await store.latestAccountResults({ limit: limit + 1, after: req.query.after, status: req.query.status });
+      const items = rows.slice(0, limit);
+      return rows.length > limit ? { items, nextCursor: items[items.length - 1].accountId } : { items };
+    },
   );
 
   app.get(

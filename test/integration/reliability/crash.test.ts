@@ -91,7 +91,7 @@ afterAll(() => {
 describe('SIGKILL at random points, then --resume', () => {
   const random = prng(Number(process.env.CHAOS_SEED ?? 20261203));
   // Early (by time: start-up, migration, discovery) and mid-rollout (after k results).
-  const points = [
+  const points: ({ afterResults: number } | { afterMs: number })[] = [
     { afterResults: 1 + Math.floor(random() * 8) },
     { afterResults: 10 + Math.floor(random() * 15) },
     { afterMs: 50 + Math.floor(random() * 1200) },
@@ -104,7 +104,10 @@ describe('SIGKILL at random points, then --resume', () => {
         const env = simEnv(sim, storeUrl, CLI_ENV);
         const base = Math.max(0, resultRows());
         const run = startCli(['rollout', '--json'], env);
-        if ('afterResults' in point) await until(() => (resultRows() - base >= point.afterResults ? true : undefined), `${point.afterResults} results`);
+        if ('afterResults' in point) {
+          const k = point.afterResults;
+          await until(() => (resultRows() - base >= k ? true : undefined), `${k} results`);
+        }
         else await new Promise((r) => setTimeout(r, point.afterMs));
         run.child.kill('SIGKILL');
         const exit = await run.exited;

@@ -32,6 +32,24 @@ describe('GET /accounts', () => {
   });
 });
 
+describe('GET /accounts pages', () => {
+  it('pages by account id with limit/after, filters by status, and rejects bad cursors', async () => {
+    t = await buildTestApp();
+    const { older, newer } = await seed();
+    const first = await t.app.inject({ method: 'GET', url: '/accounts?limit=1', headers: auth() });
+    expect(first.json()).toEqual({ items: [expect.objectContaining({ accountId: '111111111111', rolloutId: older })], nextCursor: '111111111111' });
+    const second = await t.app.inject({ method: 'GET', url: '/accounts?limit=1&after=111111111111', headers: auth() });
+    expect(second.json()).toEqual({ items: [expect.objectContaining({ accountId: '222222222222', rolloutId: newer })] });
+    const compliant = await t.app.inject({ method: 'GET', url: '/accounts?status=compliant', headers: auth() });
+    expect(compliant.json().items.map((a: { accountId: string }) => a.accountId)).toEqual(['222222222222']);
+    for (const q of ['limit=0', 'limit=10001', 'after=abc', 'status=great']) {
+      const bad = await t.app.inject({ method: 'GET', url: `/accounts?${q}`, headers: auth() });
+      expect(bad.statusCode, q).toBe(400);
+      expect(bad.json().error.code, q).toBe('REQUEST.INVALID');
+    }
+  });
+});
+
 describe('GET /accounts/:accountId', () => {
   it('answers the latest result and the history, newest first', async () => {
     t = await buildTestApp();
