@@ -111,9 +111,6 @@ const body = fc.oneof(
   fc.constantFrom('{', '{"dryRun":true', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', 'null', '[]', '""', '1e999', '\u0000'),
 );
 
-/** Fastify's own router errors (bad URL encoding, over-long parameters) answered outside the contract's error shape. */
-const frameworkShaped = new Map<string, string>();
-
 function checkAnswer(status: number, text: string, headers: Record<string, unknown>, what: string): void {
   expect(status, `${what} → ${status} ${text.slice(0, 300)}`).toBeLessThan(500);
   // HEAD answers carry headers only.
@@ -125,10 +122,9 @@ function checkAnswer(status: number, text: string, headers: Record<string, unkno
       expect(parsed.error.message, what).toMatch(/\S{3}/);
       expect(parsed.error.message, what).not.toMatch(/\n\s+at /);
     } else {
-      // Reported to the lead (see KNOWN BUG below); still a 4xx that names the problem.
+      // Fastify's router errors, outside the contract's shape (KNOWN BUG below); still a 4xx naming the problem.
       expect(parsed.code, `${what}: ${text}`).toMatch(/^FST_ERR_/);
       expect(parsed.message).toMatch(/\S{3}/);
-      frameworkShaped.set(parsed.code!, what);
     }
   }
 }
@@ -239,6 +235,5 @@ describe('hostile transport over a real socket', () => {
     expect(await get('/rollouts/latest/accounts?status=bogus')).toMatchObject({ status: 400, message: expect.stringContaining('status') });
     expect(await get('/accounts/12345')).toMatchObject({ status: 400, message: expect.stringContaining('accountId') });
     expect((await get(`/rollouts/${'x'.repeat(2000)}`)).status).toBeGreaterThanOrEqual(400);
-    expect(await get('/accounts/123456789012/drift?x=1')).toMatchObject({ status: expect.any(Number) });
   });
 });
