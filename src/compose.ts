@@ -68,6 +68,7 @@ export async function compose(config: Readonly<Config>, options: ComposeOptions 
       accountTimeoutMs: config.accountTimeoutMs,
       includeManagementAccount: config.includeManagementAccount,
       retention: config.retention,
+      lockTtlMs: config.lockTtlMs,
       owner: `${hostname()}:${process.pid}`,
     },
   );

@@ -27,6 +27,7 @@ export interface Config {
   baselinePath: string;
   storeUrl: string;
   retention: number;
+  lockTtlMs: number;
   apiTokens: ApiToken[];
   port: number;
   host: string;
@@ -47,6 +48,7 @@ export const CONFIG_KEYS = {
   ROLLOUT_INCLUDE_MANAGEMENT_ACCOUNT: { default: 'false', doc: 'Also converge the management account, with the caller\'s own credentials.' },
   ROLLOUT_BASELINE: { default: 'config/baseline.json', doc: 'The baseline file.' },
   ROLLOUT_RETENTION: { default: '200', doc: 'Rollouts kept in the store; older ones and their account results are pruned.' },
+  ROLLOUT_LOCK_TTL_MS: { default: '60000', doc: 'Lease of the one-rollout lock; the running process renews it every third of this. A rollout whose process died is marked interrupted once it expires.' },
   ROLLOUT_SCHEDULE: { default: undefined, doc: 'Cron expression for in-process scheduled rollouts in `serve` (e.g. "0 3 * * *").' },
   STORE_URL: { default: 'sqlite:./data/rollouts.db', doc: '`sqlite:PATH` or `postgres://…`.' },
   API_TOKENS: { default: undefined, doc: 'Comma-separated bearer tokens for `serve`: `TOKEN`, `NAME=TOKEN`, a `:ro` suffix marks read-only.' },
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       sourceOf('ROLLOUT_BASELINE') === 'default' ? fileURLToPath(new URL('../config/baseline.json', import.meta.url)) : req('ROLLOUT_BASELINE'),
     storeUrl,
     retention: int('ROLLOUT_RETENTION', req('ROLLOUT_RETENTION'), 1, 1_000_000, sourceOf('ROLLOUT_RETENTION')),
+    lockTtlMs: int('ROLLOUT_LOCK_TTL_MS', req('ROLLOUT_LOCK_TTL_MS'), 1000, 3_600_000, sourceOf('ROLLOUT_LOCK_TTL_MS')),
     apiTokens: parseApiTokens(get('API_TOKENS'), sourceOf('API_TOKENS')),
     port: int('PORT', req('PORT'), 0, 65535, sourceOf('PORT')),
     host,

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { DomainError } from '../core/errors.js';
 import type { RolloutService, RolloutStore } from '../core/ports.js';
 import { registerAuth } from './auth.js';
-import { registerErrorHandling } from './error-handler.js';
+import { registerErrorHandling, frameworkErrorHandler, jsonDepth, MAX_BODY_DEPTH } from './error-handler.js';
 import type { HttpMetrics } from './metrics.js';
 import { registerRateLimit, WRITE_RATE_LIMIT, type RateLimitRule } from './rate-limit.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -65,12 +65,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // validatorCompiler (TypeBox) replaces Ajv for validation and never strips a field; should
     // any context fall back to Ajv, it must reject unknown fields too, not drop them silently.
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: frameworkErrorHandler,
     ...deps.timeouts,
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Fastify parses text/plain by default; this API speaks JSON only, so anything else is a 415.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (prototype-poisoning checks included), behind a nesting limit.
+  const parseJson = base.getDefaultJsonParser('error', 'error');
+  base.removeContentTypeParser('application/json');
+  base.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonDepth(body as string) > MAX_BODY_DEPTH) {
+      done(new DomainError('REQUEST.INVALID', `body is nested deeper than ${MAX_BODY_DEPTH} levels`), undefined);
+      return;
+    }
+    parseJson(req, body as string, done);
+  });
 
   registerErrorHandling(base);
   registerAuth(base, { tokens: deps.config.apiTokens, open });

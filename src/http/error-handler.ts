@@ -95,6 +95,38 @@ function send(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
   return reply.code(answer.status).type('application/json; charset=utf-8').send({ error });
 }
 
+/**
+ * Fastify's router errors (a malformed URL escape, an over-long path parameter) never reach the
+ * error handler: this answers them in the contract's shape too (the `frameworkErrors` option).
+ */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'the URL is malformed (bad percent-encoding)' : err.message;
+  req.log.info({ code: err.code }, 'request rejected by the router');
+  send(reply, { status, code: 'REQUEST.INVALID', message });
+}
+
+/** Deeper JSON than any valid body needs; deeper input could exhaust the stack of recursive validators. */
+export const MAX_BODY_DEPTH = 32;
+
+/** The nesting depth of JSON text, without parsing it (strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
 /** One error handler for the whole app; the body is always `{"error":{"code","message"}}`. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
