@@ -27,7 +27,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
     },
     async (req) => {
-      const limit = req.query.limit ?? 1000;
+      const limit = req.query.limit ?? 100;
       // One more than asked tells whether another page follows.
       const rows = await store.latestAccountResults({ limit: limit + 1, after: req.query.after, status: req.query.status });
       const items = rows.slice(0, limit);

@@ -15,7 +15,7 @@ export const AccountList = Type.Object({
 
 export const AccountListQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000, description: 'Accounts per page, ordered by account id.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Accounts per page, ordered by account id.' })),
     after: Type.Optional(Type.String({ pattern: '^\\d{12}$', description: 'Account id of the last item of the previous page.' })),
     status: Type.Optional(AccountStatus),
   },
