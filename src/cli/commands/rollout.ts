@@ -1,7 +1,6 @@
 /** `rollout` and `plan`: run one rollout now, record it, print the summary. */
 import type { Command } from 'commander';
 import { loadConfig, parseFailureTolerance, type ConfigInput } from '../../config.js';
-import { compose } from '../../compose.js';
 import type { RolloutRequest } from '../../core/ports.js';
 import { exitCodeForRollout } from '../../core/rollout/index.js';
 import { runCommand } from '../command-runner.js';
@@ -56,6 +55,8 @@ export async function rolloutAction(opts: RolloutCliOptions, forceDryRun: boolea
   request.concurrency = config.concurrency;
   request.failureTolerance = config.failureTolerance;
 
+  // The AWS SDK and the store drivers load only for the commands that use them.
+  const { compose } = await import('../../compose.js');
   const ctx = await compose(config);
   const progress = createProgress();
   const meta = { trigger: 'cli' as const, requestedBy: `cli:${process.env.USER ?? 'unknown'}`, onProgress: progress.update };

@@ -1,11 +1,7 @@
 /** `serve`: the HTTP API over the same composition root as every other command. */
 import type { Command } from 'commander';
-import { compose } from '../../compose.js';
 import { loadConfig, type ConfigInput } from '../../config.js';
-import { createMetrics } from '../../http/metrics.js';
 import { createLogger } from '../../logger.js';
-import { validateSchedule } from '../../schedule.js';
-import { assertServeAuthPolicy, startServer } from '../../server.js';
 import { runCommand } from '../command-runner.js';
 
 export interface ServeOptions {
@@ -20,6 +16,13 @@ export async function serveCommand(options: ServeOptions = {}): Promise<number> 
   if (options.port !== undefined) overrides.PORT = options.port;
   if (options.host !== undefined) overrides.HOST = options.host;
   const config = loadConfig(process.env, overrides);
+  // Loaded here, not at start-up: the other commands never pay for Fastify and its plugins.
+  const [{ compose }, { createMetrics }, { validateSchedule }, { assertServeAuthPolicy, startServer }] = await Promise.all([
+    import('../../compose.js'),
+    import('../../http/metrics.js'),
+    import('../../schedule.js'),
+    import('../../server.js'),
+  ]);
   // Refuse before the store is opened: a misconfigured server should not touch anything.
   assertServeAuthPolicy(config, options.insecureNoAuth === true);
   if (config.schedule) validateSchedule(config.schedule);

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { DomainError } from '../../core/errors.js';
 import { createLogger } from '../../logger.js';
-import { startSimulator, validateFaults, type ScriptedFault, type SimulatorOptions } from '../../simulator/index.js';
+import { validateFaults, type ScriptedFault } from '../../simulator/faults.js';
+import type { SimulatorOptions } from '../../simulator/options.js';
 import { runCommand } from '../command-runner.js';
 
 export interface SimulateCliOptions {
@@ -118,6 +119,7 @@ export async function simulateCommand(cli: SimulateCliOptions, io: SimulateIo = 
   const own = io.signal ? undefined : shutdownSignal();
   const signal = io.signal ?? own!.signal;
   try {
+    const { startSimulator } = await import('../../simulator/index.js');
     const sim = await startSimulator({ ...options, logger });
     const line = JSON.stringify({ endpoint: sim.endpoint, managementAccountId: sim.managementAccountId, accounts: sim.accounts });
     (io.print ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);

@@ -4,13 +4,13 @@ import { loadConfig } from '../../config.js';
 import { DomainError } from '../../core/errors.js';
 import type { RolloutStore } from '../../core/ports.js';
 import { createLogger } from '../../logger.js';
-import { createStore } from '../../store/create-store.js';
 import { runCommand } from '../command-runner.js';
 import { formatAccountHistory, formatReport, formatStatuses } from '../format.js';
 import { accountId, rolloutId } from '../options.js';
 
 async function withStore<T>(fn: (store: RolloutStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  const { createStore } = await import('../../store/create-store.js');
   const store = await createStore(config.storeUrl, { logger: createLogger(config.logLevel) });
   try {
     return await fn(store);
