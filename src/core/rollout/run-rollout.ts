@@ -109,7 +109,7 @@ export async function runRollout(deps: RolloutDeps, params: RunRolloutParams): P
     params.onProgress?.(result, summary);
   };
 
-  const skip = (account: OrgAccount, reason: string): AccountResult => {
+  const skippedResult = (account: OrgAccount, reason: string): AccountResult => {
     const now = clock.now().toISOString();
     return {
       accountId: account.id,
@@ -141,13 +141,13 @@ export async function runRollout(deps: RolloutDeps, params: RunRolloutParams): P
 
   const processAccount = async (account: OrgAccount, useCallerCredentials: boolean): Promise<AccountResult | null> => {
     if (interrupted()) return null;
-    if (cancelled()) return skip(account, 'cancelled');
-    if (aborted) return skip(account, `failure tolerance exceeded (${tolerance.text})`);
-    if (storeError) return skip(account, 'results could not be recorded');
+    if (cancelled()) return skippedResult(account, 'cancelled');
+    if (aborted) return skippedResult(account, `failure tolerance exceeded (${tolerance.text})`);
+    if (storeError) return skippedResult(account, 'results could not be recorded');
     if (tagFilter) {
       const tags = await directory.listAccountTags(account.id, params.cancelSignal);
       const matches = Object.entries(tagFilter).every(([k, v]) => k in tags && (v === '*' || tags[k] === v));
-      if (!matches) return skip(account, `tags do not match ${Object.entries(tagFilter).map(([k, v]) => `${k}=${v}`).join(',')}`);
+      if (!matches) return skippedResult(account, `tags do not match ${Object.entries(tagFilter).map(([k, v]) => `${k}=${v}`).join(',')}`);
     }
 
     const alog = log.child({ accountId: account.id });
@@ -235,7 +235,7 @@ export async function runRollout(deps: RolloutDeps, params: RunRolloutParams): P
         } catch (e) {
           // Only Organizations calls (tag look-ups) reach here; an account never takes the rollout down.
           const error = errorOf(e);
-          result = { ...skip(account, error.message), status: 'failed', error };
+          result = { ...skippedResult(account, error.message), status: 'failed', error };
         }
         if (result) await record(result);
       }),
@@ -252,15 +252,15 @@ export async function runRollout(deps: RolloutDeps, params: RunRolloutParams): P
       if (includeIds && !includeIds.has(account.id)) continue;
       if (params.alreadyDone?.has(account.id)) continue;
       if (exclude.has(account.id)) {
-        await record(skip(account, 'excluded'));
+        await record(skippedResult(account, 'excluded'));
         continue;
       }
       if (account.state !== 'ACTIVE') {
-        await record(skip(account, `account is ${account.state}`));
+        await record(skippedResult(account, `account is ${account.state}`));
         continue;
       }
       if (account.id === managementId && !options.includeManagementAccount) {
-        await record(skip(account, 'management account (enable ROLLOUT_INCLUDE_MANAGEMENT_ACCOUNT to converge it with the caller\'s credentials)'));
+        await record(skippedResult(account, 'management account (enable ROLLOUT_INCLUDE_MANAGEMENT_ACCOUNT to converge it with the caller\'s credentials)'));
         continue;
       }
       schedule(account, account.id === managementId);
@@ -278,7 +278,7 @@ export async function runRollout(deps: RolloutDeps, params: RunRolloutParams): P
   if (options.accounts?.length && !interrupted()) {
     for (const id of options.accounts) {
       if (!seen.has(id) && !params.alreadyDone?.has(id)) {
-        await record(skip({ id, name: '', state: 'ACTIVE' }, 'not an account of this organization'));
+        await record(skippedResult({ id, name: '', state: 'ACTIVE' }, 'not an account of this organization'));
       }
     }
   }
