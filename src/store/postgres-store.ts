@@ -23,6 +23,7 @@ import {
   rolloutFromRow,
   rolloutValues,
   storedResultFromRow,
+  liveSummary,
 } from './rows.js';
 import { checkSchemaName, parseStoreUrl } from './store-url.js';
 
@@ -209,12 +210,24 @@ export class PostgresStore implements RolloutStore {
 
   async getRollout(id: string): Promise<RolloutRecord | null> {
     const r = await this.q<RolloutRow>('read', `read rollout ${id}`, `${this.sql.selectRollout} WHERE id = $1`, [id]);
-    return r.rows[0] ? rolloutFromRow(r.rows[0]) : null;
+    return r.rows[0] ? this.withLiveSummary(rolloutFromRow(r.rows[0])) : null;
+  }
+
+  /** A running rollout's summary columns are written when it finishes: count its results so far instead. */
+  private async withLiveSummary(record: RolloutRecord): Promise<RolloutRecord> {
+    if (record.status !== 'running') return record;
+    const r = await this.q<{ status: string; n: string | number }>(
+      'read',
+      `count the results of rollout ${record.id}`,
+      `SELECT status, COUNT(*) AS n FROM ${this.s}.account_results WHERE rollout_id = $1 GROUP BY status`,
+      [record.id],
+    );
+    return { ...record, summary: liveSummary(r.rows.map((x) => ({ status: x.status, n: Number(x.n) }))) };
   }
 
   async latestRollout(): Promise<RolloutRecord | null> {
     const r = await this.q<RolloutRow>('read', 'read the latest rollout', `${this.sql.selectRollout} ORDER BY started_at DESC, id DESC LIMIT 1`);
-    return r.rows[0] ? rolloutFromRow(r.rows[0]) : null;
+    return r.rows[0] ? this.withLiveSummary(rolloutFromRow(r.rows[0])) : null;
   }
 
   async listRollouts(query: ListRolloutsQuery): Promise<RolloutPage> {

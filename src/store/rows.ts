@@ -196,3 +196,15 @@ export function checkLimit(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
 }
 
+
+/** Summary counts from per-status result counts (a running rollout's progress). */
+export function liveSummary(rows: readonly { status: string; n: number }[]): RolloutSummary {
+  const summary: RolloutSummary = { total: 0, compliant: 0, updated: 0, planned: 0, failed: 0, unreachable: 0, skipped: 0 };
+  for (const { status, n } of rows) {
+    if (status in summary && status !== 'total') {
+      summary[status as Exclude<keyof RolloutSummary, 'total'>] += n;
+      summary.total += n;
+    }
+  }
+  return summary;
+}

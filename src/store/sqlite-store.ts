@@ -32,6 +32,7 @@ import {
   rolloutFromRow,
   rolloutValues,
   storedResultFromRow,
+  liveSummary,
 } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -247,14 +248,23 @@ export class SqliteStore implements RolloutStore {
 
   async getRollout(id: string): Promise<RolloutRecord | null> {
     const row = this.guard('read', `read rollout ${id}`, () => this.stmt(`${ROLLOUT_SELECT} WHERE id = ?`).get(id)) as RolloutRow | undefined;
-    return row ? rolloutFromRow(row) : null;
+    return row ? this.withLiveSummary(rolloutFromRow(row)) : null;
+  }
+
+  /** A running rollout's summary columns are written when it finishes: count its results so far instead. */
+  private withLiveSummary(record: RolloutRecord): RolloutRecord {
+    if (record.status !== 'running') return record;
+    const rows = this.guard('read', `count the results of rollout ${record.id}`, () =>
+      this.stmt('SELECT status, COUNT(*) AS n FROM account_results WHERE rollout_id = ? GROUP BY status').all(record.id),
+    ) as { status: string; n: number }[];
+    return { ...record, summary: liveSummary(rows) };
   }
 
   async latestRollout(): Promise<RolloutRecord | null> {
     const row = this.guard('read', 'read the latest rollout', () => this.stmt(`${ROLLOUT_SELECT} ORDER BY started_at DESC, id DESC LIMIT 1`).get()) as
       | RolloutRow
       | undefined;
-    return row ? rolloutFromRow(row) : null;
+    return row ? this.withLiveSummary(rolloutFromRow(row)) : null;
   }
 
   async listRollouts(query: ListRolloutsQuery): Promise<RolloutPage> {

@@ -107,11 +107,24 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
           summary: { total: 12, compliant: 1, updated: 2, planned: 3, failed: 4, unreachable: 1, skipped: 1 },
         });
         await store.createRollout(record);
-        expect(await store.getRollout('r-full')).toStrictEqual(record);
+        // While running, the summary is counted from the results recorded so far (none yet).
+        const none = { total: 0, compliant: 0, updated: 0, planned: 0, failed: 0, unreachable: 0, skipped: 0 };
+        expect(await store.getRollout('r-full')).toStrictEqual({ ...record, summary: none });
 
         const summary = { total: 12, compliant: 2, updated: 3, planned: 4, failed: 1, unreachable: 1, skipped: 1 };
         await store.finishRollout('r-full', 'failed', summary, at(99));
         expect(await store.getRollout('r-full')).toStrictEqual({ ...record, status: 'failed', summary, finishedAt: at(99) });
+      });
+
+      it('a running rollout’s summary counts the results recorded so far', async () => {
+        const { store } = await fresh();
+        await store.createRollout(rollout('r-live', 1));
+        await store.recordAccountResult('r-live', result('111111111111', { status: 'updated' }));
+        await store.recordAccountResult('r-live', result('222222222222', { status: 'updated' }));
+        await store.recordAccountResult('r-live', result('333333333333', { status: 'unreachable' }));
+        const live = await store.getRollout('r-live');
+        expect(live?.summary).toEqual({ total: 3, compliant: 0, updated: 2, planned: 0, failed: 0, unreachable: 1, skipped: 0 });
+        expect((await store.latestRollout())?.summary.total).toBe(3);
       });
 
       it('omits optional fields that were not set', async () => {
