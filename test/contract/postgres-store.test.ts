@@ -2,34 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.js';
-import { redactStoreUrl } from '../../src/store/store-url.js';
+import { DATABASE_URL, postgresProblem } from '../helpers/postgres.js';
 import { rollout, runStoreContract } from './store-contract.js';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function probe(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (e) {
-    return (e as Error).message || String((e as { code?: string }).code);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const problem = await probe();
-if (problem !== null) {
-  if (process.env.REQUIRE_POSTGRES === '1') {
-    throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${redactStoreUrl(DATABASE_URL)} does not answer: ${problem}`);
-  }
-  console.warn(
-    `PostgreSQL store tests SKIPPED: no server at ${redactStoreUrl(DATABASE_URL)} (${problem}). ` +
-      'Set TEST_DATABASE_URL to run them, or REQUIRE_POSTGRES=1 to fail instead of skipping.',
-  );
-}
+const problem = await postgresProblem('PostgreSQL store tests');
 
 const withSchema = (url: string, schema: string): string => `${url}${url.includes('?') ? '&' : '?'}schema=${schema}`;
 

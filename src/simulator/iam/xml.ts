@@ -71,18 +71,25 @@ export function groupXml(g: GroupState): string {
   return xmlTag('Path', g.path) + xmlTag('GroupName', g.name) + xmlTag('GroupId', g.id) + xmlTag('Arn', g.arn) + xmlTag('CreateDate', g.createDate);
 }
 
-/**
- * `Role` members; `detailed` (GetRole and friends, not ListRoles) adds Tags and RoleLastUsed,
- * which is present but empty when the role was never used.
- */
-export function roleXml(r: RoleState, detailed: boolean): string {
+/** The members a `Role` and a `RoleDetail` share, in their order. */
+export function roleIdentityXml(r: RoleState): string {
   return (
     xmlTag('Path', r.path) +
     xmlTag('RoleName', r.name) +
     xmlTag('RoleId', r.id) +
     xmlTag('Arn', r.arn) +
     xmlTag('CreateDate', r.createDate) +
-    documentXml('AssumeRolePolicyDocument', r.trustPolicy) +
+    documentXml('AssumeRolePolicyDocument', r.trustPolicy)
+  );
+}
+
+/**
+ * `Role` members; `detailed` (GetRole and friends, not ListRoles) adds Tags and RoleLastUsed,
+ * which is present but empty when the role was never used.
+ */
+export function roleXml(r: RoleState, detailed: boolean): string {
+  return (
+    roleIdentityXml(r) +
     xmlTag('Description', r.description) +
     xmlTag('MaxSessionDuration', r.maxSessionDuration) +
     (detailed && r.tags.length > 0 ? tagsXml(r.tags) : '') +

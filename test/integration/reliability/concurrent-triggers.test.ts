@@ -12,31 +12,13 @@ import type { RolloutRecord } from '../../../src/core/model.js';
 import type { RolloutStore } from '../../../src/core/ports.js';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.js';
 import { createStore } from '../../../src/store/create-store.js';
-import { redactStoreUrl } from '../../../src/store/store-url.js';
+import { DATABASE_URL, postgresProblem } from '../../helpers/postgres.js';
 import { assertBuilt, convergenceProblems, plainOrg, reachableIds, simEnv, startCli, until, type CliRun } from './reliability-helpers.js';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = Number(process.env.RELIABILITY_ROUNDS ?? 4);
 const TOKEN = 'reliability-token-0123456789';
 
-async function probe(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (e) {
-    return (e as Error).message || String((e as { code?: string }).code);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const problem = await probe();
-if (problem !== null) {
-  if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL at ${redactStoreUrl(DATABASE_URL)} does not answer: ${problem}`);
-  console.warn(`concurrent-trigger tests SKIPPED: no PostgreSQL at ${redactStoreUrl(DATABASE_URL)} (${problem})`);
-}
+const problem = await postgresProblem('concurrent-trigger tests');
 
 async function freePort(): Promise<number> {
   const srv = createServer();

@@ -1,4 +1,3 @@
-import { xmlTag } from '../../protocol.js';
 import { awsManagedPolicy } from '../aws-managed-policies.js';
 import { validationError } from '../failures.js';
 import { parsePolicyArn } from '../identifiers.js';
@@ -7,13 +6,13 @@ import { memberList, pageTrailer, paginate } from '../params.js';
 import {
   attachedPoliciesXml,
   awsPolicyView,
-  documentXml,
   groupXml,
   inlinePoliciesDetailXml,
   localPolicyView,
   namesXml,
   policyVersionXml,
   policyXml,
+  roleIdentityXml,
   tagsXml,
   userXml,
 } from '../xml.js';
@@ -45,12 +44,7 @@ function groupDetail(g: GroupState): string {
 
 function roleDetail(r: RoleState): string {
   return (
-    xmlTag('Path', r.path) +
-    xmlTag('RoleName', r.name) +
-    xmlTag('RoleId', r.id) +
-    xmlTag('Arn', r.arn) +
-    xmlTag('CreateDate', r.createDate) +
-    documentXml('AssumeRolePolicyDocument', r.trustPolicy) +
+    roleIdentityXml(r) +
     '<InstanceProfileList></InstanceProfileList>' +
     inlinePoliciesDetailXml('RolePolicyList', r.inline.values()) +
     attachedPoliciesXml('AttachedManagedPolicies', r.attached) +
